@@ -1,0 +1,29 @@
+# The two commands of the README, and their helpers.
+#   make dev    the API on http://127.0.0.1:9000 over seeded DynamoDB Local
+#   make test   fmt, clippy, unit and integration tests (starts DynamoDB Local)
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+DYNAMODB_PORT ?= 8000
+SEED_BRANDS ?= 200
+LOCAL_API_ADDR ?= 127.0.0.1:9000
+
+.PHONY: dev test lint unit-and-integration tools
+
+dev:
+	cargo build -p local-api
+	DYNAMODB_PORT=$(DYNAMODB_PORT) scripts/with-dynamodb.sh \
+	  target/debug/local-api up --brands $(SEED_BRANDS) --addr $(LOCAL_API_ADDR)
+
+test: lint unit-and-integration
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# DynamoDB Local on a free port, stopped afterwards even when tests fail.
+unit-and-integration:
+	scripts/with-dynamodb.sh cargo test --workspace
+
+tools:
+	scripts/bootstrap.sh dynamodb

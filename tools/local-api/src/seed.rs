@@ -188,7 +188,10 @@ pub async fn seed(store: &DynamoStore, client: &Id, brands: u32) -> Result<usize
             written += join_one(&mut tasks).await?;
         }
         let (store, client) = (Arc::clone(&store), client.clone());
-        tasks.spawn(async move { write_brand(&store, &client, n).await });
+        tasks.spawn(async move {
+            let brand = Id::parse(&brand_id(n)).map_err(|e| StoreError::Rejected(e.into()))?;
+            write_brand(&store, &client, &brand, &brand_records(n)).await
+        });
     }
     while !tasks.is_empty() {
         written += join_one(&mut tasks).await?;
@@ -196,18 +199,21 @@ pub async fn seed(store: &DynamoStore, client: &Id, brands: u32) -> Result<usize
     Ok(written)
 }
 
-/// Writes every record of brand number `n` for `client`.
-pub async fn write_brand(store: &DynamoStore, client: &Id, n: u32) -> Result<usize, StoreError> {
-    let brand = Id::parse(&brand_id(n)).map_err(|e| StoreError::Rejected(e.into()))?;
-    let records = brand_records(n);
+/// Writes `records` as the records of `client`'s `brand`; returns their count.
+pub async fn write_brand(
+    store: &DynamoStore,
+    client: &Id,
+    brand: &Id,
+    records: &BrandRecords,
+) -> Result<usize, StoreError> {
     store
-        .put_records(client, &brand, &records.competitors)
+        .put_records(client, brand, &records.competitors)
         .await?;
     store
-        .put_records(client, &brand, &records.website_scrapes)
+        .put_records(client, brand, &records.website_scrapes)
         .await?;
     store
-        .put_records(client, &brand, &records.social_scrapes)
+        .put_records(client, brand, &records.social_scrapes)
         .await?;
     Ok(records.competitors.len() + records.website_scrapes.len() + records.social_scrapes.len())
 }

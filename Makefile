@@ -16,22 +16,37 @@ LOCAL_API_ADDR ?= 127.0.0.1:9000
 export DYNAMODB_ATTEMPT_TIMEOUT_MS ?= 9000
 export DYNAMODB_OPERATION_TIMEOUT_MS ?= 9500
 
-.PHONY: dev test lint unit-and-integration tools
+VENV := .venv/bin
+# The SAM CLI must not phone home from CI or a laptop without being asked.
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: dev test lint template-lint unit-and-integration tools package
 
 dev:
 	cargo build -p local-api
 	DYNAMODB_PORT=$(DYNAMODB_PORT) scripts/with-dynamodb.sh \
 	  target/debug/local-api up --brands $(SEED_BRANDS) --addr $(LOCAL_API_ADDR)
 
-test: lint unit-and-integration
+test: lint template-lint unit-and-integration
 
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+template-lint:
+	scripts/bootstrap.sh python
+	$(VENV)/cfn-lint template.yaml
+	$(VENV)/sam validate --lint --region us-east-1
 
 # DynamoDB Local on a free port, stopped afterwards even when tests fail.
 unit-and-integration:
 	scripts/with-dynamodb.sh cargo test --workspace
 
 tools:
-	scripts/bootstrap.sh dynamodb
+	scripts/bootstrap.sh dynamodb python
+
+# arm64 release zips of every function under target/lambda/<name>/bootstrap.zip.
+# cargo-lambda cross-compiles with Zig (the ziglang package in .venv).
+package:
+	scripts/bootstrap.sh python
+	PATH="$$PWD/$(VENV):$$PATH" scripts/package.sh

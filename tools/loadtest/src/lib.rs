@@ -10,7 +10,10 @@ pub mod report;
 pub mod stats;
 pub mod target;
 
-use std::{sync::Arc, time::{Duration, Instant}};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use indicatif::ProgressBar;
 use stats::Sample;
@@ -32,7 +35,10 @@ pub struct Planned {
 pub fn plan(prefix: &str, first: u32, count: u32) -> Vec<Planned> {
     (first..first + count)
         .flat_map(|n| {
-            ENDPOINTS.map(|endpoint| Planned { endpoint, brand: format!("{prefix}{n:04}") })
+            ENDPOINTS.map(|endpoint| Planned {
+                endpoint,
+                brand: format!("{prefix}{n:04}"),
+            })
         })
         .collect()
 }
@@ -100,10 +106,17 @@ pub async fn run(target: Arc<Target>, plan: &[Planned], mode: Mode, progress: &P
             }
         }
     }
-    Run { samples, wall: started.elapsed() }
+    Run {
+        samples,
+        wall: started.elapsed(),
+    }
 }
 
-async fn all_at_once(target: &Arc<Target>, plan: &[Planned], progress: &ProgressBar) -> Vec<Sample> {
+async fn all_at_once(
+    target: &Arc<Target>,
+    plan: &[Planned],
+    progress: &ProgressBar,
+) -> Vec<Sample> {
     let mut tasks = JoinSet::new();
     for planned in plan {
         let (target, planned) = (Arc::clone(target), planned.clone());
@@ -127,7 +140,19 @@ mod tests {
     fn plan_is_brands_times_endpoints_in_frontend_order() {
         let plan = plan("brand-", 1, 2);
         assert_eq!(plan.len(), 6);
-        assert_eq!(plan[0], Planned { endpoint: "competitors", brand: "brand-0001".into() });
-        assert_eq!(plan[5], Planned { endpoint: "social-scrapes", brand: "brand-0002".into() });
+        assert_eq!(
+            plan[0],
+            Planned {
+                endpoint: "competitors",
+                brand: "brand-0001".into()
+            }
+        );
+        assert_eq!(
+            plan[5],
+            Planned {
+                endpoint: "social-scrapes",
+                brand: "brand-0002".into()
+            }
+        );
     }
 }

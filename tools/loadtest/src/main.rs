@@ -11,7 +11,11 @@ use loadtest::{
     target::{DirectTarget, HttpTarget, Target},
     Mode,
 };
-use shared::{keys::Id, store::{dynamodb_client, DynamoStore}, Config};
+use shared::{
+    keys::Id,
+    store::{dynamodb_client, DynamoStore},
+    Config,
+};
 
 #[derive(Debug, Parser)]
 #[command(about = "Send the frontend's request pattern (N brands x 3 endpoints) and report")]
@@ -83,10 +87,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
-    let timeout = Duration::try_from_secs_f64(cli.timeout).map_err(|_| "--timeout must be positive")?;
+    let timeout =
+        Duration::try_from_secs_f64(cli.timeout).map_err(|_| "--timeout must be positive")?;
     let (mode, mode_name) = match (cli.rate, cli.duration) {
         (Some(rate), Some(duration)) if rate > 0.0 && duration > 0.0 => (
-            Mode::Rate { rate, duration: Duration::from_secs_f64(duration) },
+            Mode::Rate {
+                rate,
+                duration: Duration::from_secs_f64(duration),
+            },
             format!("rate {rate}/s for {duration} s"),
         ),
         (Some(_), _) => return Err("--rate and --duration must be positive".into()),
@@ -94,8 +102,14 @@ async fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
             ModeArg::Sequential => (Mode::Sequential, "sequential".into()),
             ModeArg::Parallel => (Mode::Parallel, "parallel".into()),
             ModeArg::Batched => (
-                Mode::Batched { size: cli.batch_size, delay: Duration::from_millis(cli.batch_delay_ms) },
-                format!("batched {} brands / {} ms", cli.batch_size, cli.batch_delay_ms),
+                Mode::Batched {
+                    size: cli.batch_size,
+                    delay: Duration::from_millis(cli.batch_delay_ms),
+                },
+                format!(
+                    "batched {} brands / {} ms",
+                    cli.batch_size, cli.batch_delay_ms
+                ),
             ),
         },
     };
@@ -103,15 +117,29 @@ async fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         let config = Config::from_env()?;
         let store = DynamoStore::new(dynamodb_client(&config).await, config.table_name.clone());
         let client_id = Id::parse(&cli.client_id).map_err(|e| format!("--client-id: {e}"))?;
-        (Target::Direct(DirectTarget { store, client_id, timeout }), format!("dynamodb:{}", config.table_name))
+        (
+            Target::Direct(DirectTarget {
+                store,
+                client_id,
+                timeout,
+            }),
+            format!("dynamodb:{}", config.table_name),
+        )
     } else {
-        let http = HttpTarget::new(&cli.base_url, &cli.client_id, cli.authorization.clone(), timeout)?;
-        (Target::Http(http), cli.base_url.clone())
+        let http = HttpTarget::new(
+            &cli.base_url,
+            &cli.client_id,
+            cli.authorization.clone(),
+            timeout,
+        )?;
+        (Target::Http(Box::new(http)), cli.base_url.clone())
     };
     let target = Arc::new(target);
     let plan = plan(&cli.brand_prefix, cli.first_brand, cli.brands);
     let total = match mode {
-        Mode::Rate { rate, duration } => (rate * duration.as_secs_f64()) as u64 * u64::from(cli.repeat),
+        Mode::Rate { rate, duration } => {
+            (rate * duration.as_secs_f64()) as u64 * u64::from(cli.repeat)
+        }
         _ => plan.len() as u64 * u64::from(cli.repeat),
     };
     let progress = if cli.json {

@@ -4,7 +4,10 @@ use std::{fmt::Write as _, time::Duration};
 
 use serde::Serialize;
 
-use crate::{stats::{median, Summary}, Run};
+use crate::{
+    stats::{median, Summary},
+    Run,
+};
 
 /// Everything a run of the tool measured.
 #[derive(Debug, Clone, Serialize)]
@@ -24,7 +27,10 @@ impl Report {
     /// Builds the report of `runs` (one per repeat).
     pub fn new(target: &str, mode: &str, runs: &[Run]) -> Self {
         let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-        let all: Vec<_> = runs.iter().flat_map(|r| r.samples.iter().cloned()).collect();
+        let all: Vec<_> = runs
+            .iter()
+            .flat_map(|r| r.samples.iter().cloned())
+            .collect();
         Self {
             target: target.to_owned(),
             mode: mode.to_owned(),
@@ -44,18 +50,40 @@ impl Report {
     pub fn table(&self) -> String {
         let s = &self.summary;
         let mut out = String::new();
-        let _ = writeln!(out, "target {}  mode {}  repeats {}", self.target, self.mode, self.repeats.len());
-        let _ = writeln!(out, "{:<18}{:>10}{:>10}{:>10}", "endpoint", "requests", "ok", "failed");
+        let _ = writeln!(
+            out,
+            "target {}  mode {}  repeats {}",
+            self.target,
+            self.mode,
+            self.repeats.len()
+        );
+        let _ = writeln!(
+            out,
+            "{:<18}{:>10}{:>10}{:>10}",
+            "endpoint", "requests", "ok", "failed"
+        );
         for (endpoint, c) in &s.by_endpoint {
-            let _ = writeln!(out, "{endpoint:<18}{:>10}{:>10}{:>10}", c.requests, c.ok, c.failed);
+            let _ = writeln!(
+                out,
+                "{endpoint:<18}{:>10}{:>10}{:>10}",
+                c.requests, c.ok, c.failed
+            );
         }
-        let _ = writeln!(out, "{:<18}{:>10}{:>10}{:>10}", "total", s.requests, s.ok, s.failed);
+        let _ = writeln!(
+            out,
+            "{:<18}{:>10}{:>10}{:>10}",
+            "total", s.requests, s.ok, s.failed
+        );
         if s.failures.is_empty() {
             let _ = writeln!(out, "failures: none");
         } else {
             let _ = writeln!(out, "failures:");
             for row in &s.failures {
-                let _ = writeln!(out, "  {:<18}{:<28}{:>8}", row.endpoint, row.failure, row.count);
+                let _ = writeln!(
+                    out,
+                    "  {:<18}{:<28}{:>8}",
+                    row.endpoint, row.failure, row.count
+                );
             }
         }
         if self.repeats.len() > 1 {
@@ -67,7 +95,11 @@ impl Report {
                 .collect();
             let _ = writeln!(out, "repeats: {}", per.join(", "));
         }
-        let _ = write!(out, "wall {:.0} ms (median of repeats)", self.median_wall_ms);
+        let _ = write!(
+            out,
+            "wall {:.0} ms (median of repeats)",
+            self.median_wall_ms
+        );
         if let Some(l) = s.latency {
             let _ = write!(
                 out,

@@ -92,8 +92,8 @@ impl Summary {
     /// Summarises `samples`.
     pub fn of(samples: &[Sample]) -> Self {
         // 1 µs to 1 h at 3 significant digits.
-        let mut histogram =
-            Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("static bounds are valid");
+        let mut histogram = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)
+            .expect("static bounds are valid");
         let mut by_endpoint: BTreeMap<String, EndpointCounts> = BTreeMap::new();
         let mut failures: BTreeMap<(String, String), u64> = BTreeMap::new();
         for sample in samples {
@@ -125,7 +125,11 @@ impl Summary {
             by_endpoint,
             failures: failures
                 .into_iter()
-                .map(|((endpoint, failure), count)| FailureRow { endpoint, failure, count })
+                .map(|((endpoint, failure), count)| FailureRow {
+                    endpoint,
+                    failure,
+                    count,
+                })
                 .collect(),
             latency,
         }
@@ -148,12 +152,18 @@ mod tests {
     use super::*;
 
     fn sample(endpoint: &'static str, outcome: Outcome, ms: u64) -> Sample {
-        Sample { endpoint, outcome, latency: Duration::from_millis(ms) }
+        Sample {
+            endpoint,
+            outcome,
+            latency: Duration::from_millis(ms),
+        }
     }
 
     #[test]
     fn percentiles_of_one_to_a_hundred_ms() {
-        let samples: Vec<Sample> = (1..=100).map(|ms| sample("competitors", Outcome::Ok, ms)).collect();
+        let samples: Vec<Sample> = (1..=100)
+            .map(|ms| sample("competitors", Outcome::Ok, ms))
+            .collect();
         let latency = Summary::of(&samples).latency.unwrap();
         // HDR histograms keep 3 significant digits.
         assert!((latency.p50_ms - 50.0).abs() < 0.1, "{latency:?}");
@@ -173,12 +183,27 @@ mod tests {
         ];
         let summary = Summary::of(&samples);
         assert_eq!((summary.requests, summary.ok, summary.failed), (5, 2, 3));
-        assert_eq!(summary.by_endpoint["competitors"], EndpointCounts { requests: 3, ok: 1, failed: 2 });
+        assert_eq!(
+            summary.by_endpoint["competitors"],
+            EndpointCounts {
+                requests: 3,
+                ok: 1,
+                failed: 2
+            }
+        );
         assert_eq!(
             summary.failures,
             vec![
-                FailureRow { endpoint: "competitors".into(), failure: "HTTP 503".into(), count: 2 },
-                FailureRow { endpoint: "social-scrapes".into(), failure: "client timeout".into(), count: 1 },
+                FailureRow {
+                    endpoint: "competitors".into(),
+                    failure: "HTTP 503".into(),
+                    count: 2
+                },
+                FailureRow {
+                    endpoint: "social-scrapes".into(),
+                    failure: "client timeout".into(),
+                    count: 1
+                },
             ]
         );
         assert!((summary.latency.unwrap().max_ms - 10_500.0).abs() < 11.0);
@@ -193,7 +218,10 @@ mod tests {
     fn median_of_odd_and_even_counts() {
         let d = Duration::from_millis;
         assert_eq!(median(&[d(3), d(1), d(2)]), d(2));
-        assert_eq!(median(&[d(4), d(1), d(2), d(3)]), Duration::from_micros(2_500));
+        assert_eq!(
+            median(&[d(4), d(1), d(2), d(3)]),
+            Duration::from_micros(2_500)
+        );
         assert_eq!(median(&[]), Duration::ZERO);
     }
 }

@@ -15,12 +15,15 @@ use shared::{
     store::{DynamoStore, PageQuery, RecordStore},
 };
 
-use crate::{stats::{Outcome, Sample}, Planned};
+use crate::{
+    stats::{Outcome, Sample},
+    Planned,
+};
 
 /// A target of the load.
 #[derive(Debug)]
 pub enum Target {
-    Http(HttpTarget),
+    Http(Box<HttpTarget>),
     Direct(DirectTarget),
 }
 
@@ -120,7 +123,12 @@ impl DirectTarget {
         let Ok(brand) = Id::parse(&planned.brand) else {
             return Outcome::Store("invalid brand id".into());
         };
-        let query = PageQuery { client: &self.client_id, brand: &brand, limit: 1000, after: None };
+        let query = PageQuery {
+            client: &self.client_id,
+            brand: &brand,
+            limit: 1000,
+            after: None,
+        };
         let result = match planned.endpoint {
             "competitors" => self.store.page::<Competitor>(query).await.map(|_| ()),
             "website-scrapes" => self.store.page::<WebsiteScrape>(query).await.map(|_| ()),
@@ -141,13 +149,21 @@ impl Target {
             Target::Http(http) => (http.timeout, futures_box(http.fetch(planned))),
             Target::Direct(direct) => (direct.timeout, futures_box(direct.fetch(planned))),
         };
-        let outcome = tokio::time::timeout(timeout, work).await.unwrap_or(Outcome::Timeout);
-        Sample { endpoint: planned.endpoint, outcome, latency: started.elapsed() }
+        let outcome = tokio::time::timeout(timeout, work)
+            .await
+            .unwrap_or(Outcome::Timeout);
+        Sample {
+            endpoint: planned.endpoint,
+            outcome,
+            latency: started.elapsed(),
+        }
     }
 }
 
 type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send + 'a>>;
 
-fn futures_box<'a>(future: impl std::future::Future<Output = Outcome> + Send + 'a) -> BoxFuture<'a> {
+fn futures_box<'a>(
+    future: impl std::future::Future<Output = Outcome> + Send + 'a,
+) -> BoxFuture<'a> {
     Box::pin(future)
 }

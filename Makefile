@@ -20,7 +20,7 @@ VENV := .venv/bin
 # The SAM CLI must not phone home from CI or a laptop without being asked.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: dev test lint template-lint unit-and-integration tools package
+.PHONY: dev test lint template-lint unit-and-integration tools package bench
 
 dev:
 	cargo build -p local-api
@@ -50,3 +50,10 @@ tools:
 package:
 	scripts/bootstrap.sh python
 	PATH="$$PWD/$(VENV):$$PATH" scripts/package.sh
+
+# One run, one table: this project vs the Python peer (seed and fixed) vs the
+# DynamoDB floor, plus cold start, memory and package size. Release builds.
+# Writes docs/benchmarks.md. Takes ~20 minutes the first time (release build).
+bench:
+	cargo build --release -p local-api -p loadtest -p get-competitors -p get-website-scrapes -p get-social-scrapes -p health
+	scripts/with-dynamodb.sh python3 tools/bench/bench.py

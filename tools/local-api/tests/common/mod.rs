@@ -7,6 +7,9 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod fake_dynamodb;
+pub mod proxy;
+
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use aws_sdk_dynamodb::Client;

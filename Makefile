@@ -38,9 +38,11 @@ template-lint:
 	$(VENV)/cfn-lint template.yaml
 	$(VENV)/sam validate --lint --region us-east-1
 
-# DynamoDB Local on a free port, stopped afterwards even when tests fail.
+# DynamoDB Local on a free port, stopped afterwards even when tests fail:
+# unit and integration tests, then the schemathesis contract test.
 unit-and-integration:
-	scripts/with-dynamodb.sh cargo test --workspace
+	scripts/bootstrap.sh python
+	scripts/with-dynamodb.sh bash -c 'cargo test --workspace && scripts/contract-test.sh'
 
 tools:
 	scripts/bootstrap.sh dynamodb python

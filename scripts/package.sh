@@ -4,6 +4,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# The arm64 standard library; rustup fetches it once.
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+  rustup target add aarch64-unknown-linux-gnu
+fi
 functions=()
 for dir in functions/*/; do functions+=("$(basename "$dir")"); done
 args=()

@@ -25,6 +25,8 @@ pub enum ApiError {
     MissingParameter(&'static str),
     #[error("query parameter '{name}' {reason}")]
     InvalidParameter { name: &'static str, reason: String },
+    #[error("header '{name}' {reason}")]
+    InvalidHeader { name: &'static str, reason: String },
     #[error("query parameter '{0}' must be given at most once")]
     DuplicateParameter(&'static str),
     #[error("query parameter 'cursor': {0}")]
@@ -63,6 +65,7 @@ impl ApiError {
         match self {
             ApiError::MissingParameter(_)
             | ApiError::InvalidParameter { .. }
+            | ApiError::InvalidHeader { .. }
             | ApiError::DuplicateParameter(_)
             | ApiError::InvalidCursor(_)
             | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
@@ -80,7 +83,9 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::MissingParameter(_) => "missing_parameter",
-            ApiError::InvalidParameter { .. } => "invalid_parameter",
+            ApiError::InvalidParameter { .. } | ApiError::InvalidHeader { .. } => {
+                "invalid_parameter"
+            }
             ApiError::DuplicateParameter(_) => "duplicate_parameter",
             ApiError::InvalidCursor(_) => "invalid_cursor",
             ApiError::InvalidBody(_) => "invalid_body",

@@ -54,6 +54,25 @@ async fn handle(
     let Some(route) = Route::for_path(parts.uri.path()) else {
         return gateway_error(ApiError::NotFound(parts.uri.path().to_owned()), &request_id);
     };
+    // lambda_http builds the request URL from Host (and X-Forwarded-Proto)
+    // and panics when it cannot parse it. API Gateway only ever sends its own
+    // domain and scheme; a local client can send anything, so check here.
+    if let Some(host) = parts.headers.get(http::header::HOST) {
+        let valid = host
+            .to_str()
+            .ok()
+            .and_then(|h| h.parse::<http::uri::Authority>().ok());
+        if valid.is_none() {
+            let reason = "is not a valid host[:port]".to_owned();
+            return gateway_error(
+                ApiError::InvalidHeader {
+                    name: "host",
+                    reason,
+                },
+                &request_id,
+            );
+        }
+    }
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => return gateway_error(ApiError::PayloadTooLarge, &request_id),
@@ -99,6 +118,8 @@ fn http_api_event(
             }
         }
     }
+    // API Gateway sets the scheme itself; a client's value never passes.
+    headers.insert("x-forwarded-proto".into(), Value::String("http".into()));
     let raw_query = parts.uri.query().unwrap_or_default();
     let mut params = Map::new();
     for (key, value) in form_urlencoded::parse(raw_query.as_bytes()) {

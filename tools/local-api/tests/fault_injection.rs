@@ -1,6 +1,6 @@
-//! Faults between a function and DynamoDB, injected with a TCP proxy in front
-//! of DynamoDB Local (network faults) or a fake speaking DynamoDB's protocol
-//! (throttling). Each test has its own proxy or fake and its own table; the
+//! Faults between a function and DynamoDB: a port that refuses connections, a
+//! listener that never answers, a TCP proxy in front of DynamoDB Local
+//! (network faults) or a fake speaking DynamoDB's protocol (throttling). Each test has its own proxy or fake and its own table; the
 //! SDK budgets are short (1 s per attempt, 2.5 s per operation) and the
 //! ceilings generous, as hang detectors.
 
@@ -27,6 +27,7 @@ use shared::{
     store::{dynamodb_client, DynamoStore},
     App, Route,
 };
+use tokio::net::TcpListener;
 
 /// 3x the 2.5 s operation budget of `test_config`.
 const CEILING: Duration = Duration::from_millis(7_500);
@@ -39,6 +40,27 @@ async fn app_via(endpoint: &str, table: &str) -> App {
         client.config().to_builder().endpoint_url(endpoint).build(),
     );
     App::new(DynamoStore::new(client, table), config)
+}
+
+/// An endpoint that refuses connections: a port we bound and released.
+async fn refused_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// An endpoint that accepts connections and never answers.
+async fn stalled_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}")
 }
 
 async fn get(app: &App, route: Route) -> (Reply, Duration) {
@@ -83,6 +105,35 @@ fn assert_503(reply: &Reply) {
     } else {
         assert_eq!(reply.code(), "unavailable");
     }
+}
+
+#[tokio::test]
+async fn dynamodb_down_is_a_fast_503_on_every_route_without_leaking_internals() {
+    let app = app_via(&refused_endpoint().await, "brand-enrichment").await;
+    for route in Route::ALL {
+        let (reply, _) = get(&app, route).await;
+        assert_503(&reply);
+        let text = reply.body.to_string();
+        assert!(
+            !text.contains("127.0.0.1") && !text.contains("dispatch"),
+            "internals leaked: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dynamodb_stalled_is_a_fast_503_on_every_route_at_once() {
+    let app = Arc::new(app_via(&stalled_endpoint().await, "brand-enrichment").await);
+    let started = Instant::now();
+    let mut calls = tokio::task::JoinSet::new();
+    for route in Route::ALL {
+        let app = Arc::clone(&app);
+        calls.spawn(async move { assert_503(&get(&app, route).await.0) });
+    }
+    while let Some(done) = calls.join_next().await {
+        done.unwrap();
+    }
+    assert!(started.elapsed() < CEILING);
 }
 
 #[tokio::test]

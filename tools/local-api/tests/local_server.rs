@@ -18,8 +18,17 @@ use tokio::{
 
 /// A minimal HTTP/1.1 GET over a fresh connection: (status, body).
 async fn http_get(addr: std::net::SocketAddr, target: &str) -> (u16, serde_json::Value) {
+    raw_get(addr, target, &format!("Host: {addr}\r\n")).await
+}
+
+/// A GET with the given header lines (each ending in CRLF).
+async fn raw_get(
+    addr: std::net::SocketAddr,
+    target: &str,
+    headers: &str,
+) -> (u16, serde_json::Value) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
@@ -100,4 +109,25 @@ async fn a_burst_is_served_concurrently_and_completely() {
         ok += 1;
     }
     assert_eq!(ok, 60);
+}
+
+#[tokio::test]
+async fn headers_that_lambda_http_cannot_parse_are_a_clear_400() {
+    let Some(h) = Harness::new().await else {
+        return;
+    };
+    h.put("demo", "brand-0001", &brand_records(1)).await;
+    let (addr, _stop) = start(&h).await;
+    let target = "/brands/competitors/?client_id=demo&brand_id=brand-0001";
+    let (status, body) = raw_get(addr, target, "Host: bad host\r\n").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_parameter")),
+        "{body}"
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("host"));
+    // A client's X-Forwarded-Proto never reaches lambda_http's URL building.
+    let header = format!("Host: {addr}\r\nX-Forwarded-Proto: not a scheme\r\n");
+    let (status, body) = raw_get(addr, target, &header).await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -435,3 +435,49 @@ fn the_table_is_protected() {
         .unwrap()
         .contains("${AWS::StackName}"));
 }
+
+#[test]
+fn openapi_describes_every_route_and_error_code() {
+    let text = std::fs::read_to_string(common::repo_root().join("openapi.yaml")).unwrap();
+    let spec: Value = serde_yaml_ng::from_str(&text).unwrap();
+    assert_eq!(spec["openapi"].as_str(), Some("3.1.0"));
+    for route in Route::ALL {
+        let get = &spec["paths"][route.path()]["get"];
+        assert!(
+            get.is_mapping(),
+            "{} ({}) is missing from openapi.yaml",
+            route.path(),
+            route.function()
+        );
+        assert!(get["responses"]["200"].is_mapping());
+    }
+    let codes: BTreeSet<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]
+        ["properties"]["code"]["enum"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for err in [
+        "missing_parameter",
+        "invalid_parameter",
+        "duplicate_parameter",
+        "invalid_cursor",
+        "invalid_body",
+        "forbidden",
+        "not_found",
+        "method_not_allowed",
+        "payload_too_large",
+        "uri_too_long",
+        "unavailable",
+        "internal",
+    ] {
+        assert!(codes.contains(err), "{err} is not documented");
+    }
+    for header in ["X-Next-Cursor", "Retry-After", "X-Request-Id"] {
+        assert!(
+            spec["components"]["headers"][header].is_mapping(),
+            "{header}"
+        );
+    }
+}

@@ -209,12 +209,16 @@ async fn cursors_are_bound_to_their_client_brand_and_kind() {
         (Route::Competitors, query("acme", "b1")),
     ];
     for (route, q) in cases {
-        let reply = h.get(route, &format!("{q}&cursor={cursor}")).await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (StatusCode::BAD_REQUEST, "invalid_cursor"),
-            "{route:?} {q}"
-        );
+        for (version, request) in
+            common::both_versions("GET", route.path(), &format!("{q}&cursor={cursor}"))
+        {
+            let reply = h.call(route, request).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::BAD_REQUEST, "invalid_cursor"),
+                "{version} {route:?} {q}"
+            );
+        }
     }
     // The same cursor still works where it belongs.
     let reply = h
@@ -522,18 +526,8 @@ async fn every_bad_input_gets_its_status_and_code_in_both_payload_versions() {
         return;
     };
     for (name, raw_query, status, code, mentions) in bad_inputs() {
-        let decoded: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
-            .into_owned()
-            .collect();
-        let pairs: Vec<(&str, &str)> = decoded
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
         for route in RECORD_ROUTES {
-            for (version, request) in [
-                ("2.0", v2_event("GET", route.path(), &raw_query, None)),
-                ("1.0", v1_event("GET", route.path(), &pairs)),
-            ] {
+            for (version, request) in common::both_versions("GET", route.path(), &raw_query) {
                 let reply = h.call(route, request).await;
                 assert_eq!(
                     reply.status.as_u16(),
@@ -570,12 +564,14 @@ async fn truncated_cursors_are_refused() {
             "client_id=acme&brand_id=b1&cursor={}",
             &cursor[..cursor.len() - cut]
         );
-        let reply = h.get(Route::Competitors, &q).await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (StatusCode::BAD_REQUEST, "invalid_cursor"),
-            "cut {cut}"
-        );
+        for (version, request) in common::both_versions("GET", Route::Competitors.path(), &q) {
+            let reply = h.call(Route::Competitors, request).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::BAD_REQUEST, "invalid_cursor"),
+                "{version} cut {cut}"
+            );
+        }
     }
 }
 
@@ -603,17 +599,17 @@ async fn other_methods_are_refused_with_allow() {
     };
     for route in shared::Route::ALL {
         for method in ["POST", "PUT", "DELETE", "PATCH"] {
-            let reply = h
-                .call(
-                    route,
-                    v2_event(method, route.path(), "client_id=a&brand_id=b", None),
-                )
-                .await;
-            assert_eq!(
-                (reply.status, reply.code()),
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
-            );
-            assert_eq!(reply.header("allow"), Some("GET"));
+            for (version, request) in
+                common::both_versions(method, route.path(), "client_id=a&brand_id=b")
+            {
+                let reply = h.call(route, request).await;
+                assert_eq!(
+                    (reply.status, reply.code()),
+                    (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+                    "{version} {method}"
+                );
+                assert_eq!(reply.header("allow"), Some("GET"));
+            }
         }
     }
 }

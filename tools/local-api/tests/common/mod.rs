@@ -217,3 +217,18 @@ pub fn has_claims(request: &Request) -> bool {
         Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) if ctx.authorizer.is_some()
     )
 }
+
+/// The same request as an HTTP API (2.0) and a REST API (1.0) event, labelled.
+pub fn both_versions(method: &str, path: &str, raw_query: &str) -> [(&'static str, Request); 2] {
+    let decoded: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+        .into_owned()
+        .collect();
+    let pairs: Vec<(&str, &str)> = decoded
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    [
+        ("2.0", v2_event(method, path, raw_query, None)),
+        ("1.0", v1_event(method, path, &pairs)),
+    ]
+}

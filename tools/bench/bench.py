@@ -183,7 +183,10 @@ def peer_import_ms(venv, env):
     code = "import time, app; print(time.perf_counter())"
     python = Path(venv) / "bin" / "python"
     started = time.perf_counter()
-    subprocess.run([str(python), "-c", code], cwd=PEER_DIR, env={**os.environ, **env, "PEER_VARIANT": "seed"},
+    # As run.sh does: boto3 reads AWS_DEFAULT_REGION, not AWS_REGION.
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    subprocess.run([str(python), "-c", code], cwd=PEER_DIR,
+                   env={**os.environ, **env, "PEER_VARIANT": "seed", "AWS_DEFAULT_REGION": region},
                    check=True, capture_output=True)
     return (time.perf_counter() - started) * 1000
 
@@ -250,9 +253,43 @@ def main():
     memory = {f: invocation_rss_kb(f) for f in FUNCTIONS}
     peer_cold = None
     if Path(peer_venv, "bin", "python").exists():
-        peer_cold = statistics.median(peer_import_ms(peer_venv, {"TABLE_NAME": table}) for _ in range(COLD_RUNS))
+        try:
+            peer_cold = statistics.median(peer_import_ms(peer_venv, {"TABLE_NAME": table})
+                                          for _ in range(COLD_RUNS))
+        except subprocess.CalledProcessError as err:
+            targets.notes.append(f"the peer's import time could not be measured: {err.stderr.decode()[-300:]}")
     zips = {f: (ROOT / "target" / "lambda" / f / "bootstrap.zip") for f in FUNCTIONS}
     write_report(results, cold, peer_cold, memory, local_api_rss, zips, targets.notes)
+
+
+def targets_section(results, cold, memory, zips):
+    """The issue's targets, each checked against this run's figures."""
+    burst15, burst600 = results.get("15-request burst", {}), results.get("600-request burst", {})
+    rows = []
+
+    def row(target, value, ok):
+        rows.append(f"| {target} | {value} | {'met' if ok else '**missed**'} |")
+
+    rust15, rust600 = burst15.get("rust"), burst600.get("rust")
+    if rust15 and rust600:
+        every = rust15["all_ok_runs"] == rust15["runs"] and rust600["all_ok_runs"] == rust600["runs"]
+        row("100% success on every 15- and 600-request burst", f"{rust15['all_ok_runs']}/{rust15['runs']} and "
+            f"{rust600['all_ok_runs']}/{rust600['runs']} runs all ok", every)
+        for peer, bound, text in (("seed", 0.5, "at most half of the peer's `seed`"),
+                                  ("fixed", 1.0, "below the peer's `fixed`"),
+                                  ("direct", 1.5, "within 1.5x of the `--direct` floor")):
+            if peer in burst600:
+                ratio = rust600["wall_ms"] / burst600[peer]["wall_ms"]
+                row(f"600-request wall {text}", f"ratio {ratio:.2f}",
+                    ratio <= bound if peer != "fixed" else ratio < bound)
+    worst = max(cold.values())
+    row("median cold start under 25 ms per function", f"slowest {worst:.1f} ms", worst < 25)
+    peak = max(kb for kb, _ in memory.values()) / 1024
+    row("peak RSS per function under 20 MB", f"largest {peak:.1f} MiB", peak * 1.048576 < 20)
+    if all(z.exists() for z in zips.values()):
+        size = max(z.stat().st_size for z in zips.values()) / 1e6
+        row("each arm64 zip under 5 MB", f"largest {size:.2f} MB", size < 5)
+    return ["## Targets", "", "| target | this run | |", "|---|---|---|", *rows, ""]
 
 
 def write_report(results, cold, peer_cold, memory, local_api_rss, zips, notes):
@@ -279,10 +316,14 @@ def write_report(results, cold, peer_cold, memory, local_api_rss, zips, notes):
         for name, r in by_target.items():
             out.append(f"| {names[name]} | {r['success'] * 100:.1f}% | {r['all_ok_runs']}/{r['runs']} | "
                        f"{r['wall_ms']:.0f} ms | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms |")
-        rust = by_target.get("rust", {}).get("wall_ms")
-        ratios = [f"this project / {names[n]}: {fmt_ratio(rust, by_target[n]['wall_ms'])}"
+        # Under a constant arrival rate the wall time is the duration chosen,
+        # so the sustained load compares tail latency instead.
+        key, what = ("p99_ms", "p99") if label.startswith("sustained") else ("wall_ms", "Wall-time")
+        rust = by_target.get("rust", {}).get(key)
+        ratios = [f"this project / {names[n]}: {fmt_ratio(rust, by_target[n][key])}"
                   for n in ("seed", "fixed", "direct") if n in by_target]
-        out += ["", "Wall-time ratios: " + "; ".join(ratios) + ".", ""]
+        out += ["", f"{what} ratios: " + "; ".join(ratios) + ".", ""]
+    out += targets_section(results, cold, memory, zips)
     out += ["## Cold start", "",
             f"Time from process start to the first poll of a stand-in Lambda Runtime API "
             f"(`tools/bench/runtime_api.py`), median of {COLD_RUNS} starts of each release binary "
@@ -293,6 +334,10 @@ def write_report(results, cold, peer_cold, memory, local_api_rss, zips, notes):
         out += ["", f"The Python peer's closest equivalent, a fresh `python -c 'import app'` (FastAPI, boto3 "
                 f"and its DynamoDB resource set up, no server started): **{peer_cold:.0f} ms** (median of "
                 f"{COLD_RUNS})."]
+    out += ["", "aws-lc's CPU-jitter entropy (`AWS_LC_SYS_NO_JITTER_ENTROPY`) was not rebuilt away for "
+            "comparison: it seeds aws-lc's random generator on first use, which for these functions is the "
+            "first TLS handshake with DynamoDB, after the first poll measured here, and the start-up figures "
+            "are already well under the 25 ms target."]
     out += ["", "## Memory", "",
             f"Peak RSS (VmHWM) of each release binary after {INVOCATIONS} invocations of its `events/` file "
             "served one at a time through the stand-in Runtime API, against the seeded table.", "",

@@ -7,7 +7,7 @@ SHELL := bash
 DYNAMODB_PORT ?= 8000
 SEED_BRANDS ?= 200
 LOCAL_API_ADDR ?= 127.0.0.1:9000
-# DynamoDB Local on two cores answers a 600-request burst in ~3-4 s (it queues);
+# DynamoDB Local on two cores queues a 600-request burst for up to ~2.5 s;
 # real DynamoDB answers in milliseconds. The deployed per-attempt budget (2 s)
 # would time out and retry those queued queries, adding load to a database
 # that is merely busy, so the local stack gives each attempt longer. The

